@@ -17,6 +17,10 @@ class Backend(ABC):
     def read(self, key: str) -> bytes:
         """Whole value of ``key``; ``FileNotFoundError`` when absent."""
 
+    def read_head(self, key: str, length: int) -> bytes:
+        """The first ``length`` bytes of ``key``: object headers without the payload."""
+        return self.read(key)[:length]
+
     @abstractmethod
     def write(self, key: str, data: bytes) -> None:
         """Atomically create or replace ``key``: readers see old or new bytes, never a mix."""
@@ -38,6 +42,14 @@ class Backend(ABC):
     @abstractmethod
     def delete(self, key: str) -> None:
         """Remove ``key``; absent keys are not an error."""
+
+    def modified(self, key: str) -> float:
+        """Last-modified time of ``key`` in unix seconds; ``FileNotFoundError`` when absent.
+
+        Not abstract: a backend that cannot tell raises ``NotImplementedError`` and
+        callers (gc's grace period) must then treat the key's age as unknown.
+        """
+        raise NotImplementedError(f"{type(self).__name__} cannot tell modification times")
 
     @abstractmethod
     def compare_and_swap(self, key: str, expected: bytes | None, new: bytes | None) -> None:

@@ -51,6 +51,10 @@ class LocalBackend(Backend):
     def read(self, key: str) -> bytes:
         return self.path(key).read_bytes()
 
+    def read_head(self, key: str, length: int) -> bytes:
+        with open(self.path(key), "rb") as f:
+            return f.read(length)
+
     def write(self, key: str, data: bytes) -> None:
         atomic_write(self.path(key), data, self.tmp)
 
@@ -68,6 +72,9 @@ class LocalBackend(Backend):
 
     def size(self, key: str) -> int:
         return self.path(key).stat().st_size
+
+    def modified(self, key: str) -> float:
+        return self.path(key).stat().st_mtime
 
     def delete(self, key: str) -> None:
         self.path(key).unlink(missing_ok=True)

@@ -93,7 +93,9 @@ class ObjectDB:
 
     def header(self, oid: str) -> Header:
         try:
-            return Header.unpack(self.read_stored(oid)[:HEADER_SIZE])
+            return Header.unpack(self.backend.read_head(object_key(oid), HEADER_SIZE))
+        except FileNotFoundError:
+            raise ObjectNotFoundError(oid) from None
         except ValueError as exc:
             raise CorruptObjectError(oid, str(exc)) from exc
 

@@ -1,0 +1,31 @@
+"""tvc: a content-addressed, versioned store for machine-learning models.
+
+Public names load on first use, so ``import store.objects`` (or the CLI's start-up)
+does not pull in every layer and its dependencies.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_EXPORTS = {
+    "Repo": "store.api",
+    "CommitResult": "store.api",
+    "StoreError": "store.errors",
+    "LazyTensor": "store.lazy",
+    "ModelView": "store.lazy",
+}
+
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:
+    from store.api import CommitResult, Repo
+    from store.errors import StoreError
+    from store.lazy import LazyTensor, ModelView
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'store' has no attribute {name!r}")
+    return getattr(importlib.import_module(_EXPORTS[name]), name)
