@@ -59,29 +59,46 @@ def _layer(name: str) -> str:
 
 
 def plan_pieces(data: memoryview, tensors: Sequence[TensorSpan], policy: ChunkingPolicy = DEFAULT_POLICY) -> list[Piece]:
-    """Cut ``data`` into pieces: rows of big tensors, groups of small ones, CDC between."""
+    """Cut ``data`` into pieces: rows of big tensors, groups of small ones, CDC between.
+
+    A small gap (format metadata) joins a group only between two of its tensors:
+    the header before a group or the trailer after it changes for reasons of its
+    own (a renamed layer, a new optimizer slot) and must not drag tensors along.
+    """
     pieces: list[Piece] = []
     group: list[tuple[int, int, str | None, str | None]] = []  # (start, stop, dtype, layer); dtype None = gap
+    pending_gap: tuple[int, int] | None = None
 
     def close_group() -> None:
-        if not group:
-            return
-        dtypes = {g[2] for g in group}
-        pieces.append(Piece(group[0][0], group[-1][1], dtypes.pop() if len(dtypes) == 1 else None))
-        group.clear()
-
-    def add_to_group(start: int, stop: int, dtype: str | None, layer: str | None) -> None:
+        nonlocal pending_gap
         if group:
-            size = group[-1][1] - group[0][0]
-            layers = [g[3] for g in group if g[3] is not None]
-            crosses_layer = layer is not None and bool(layers) and layers[-1] != layer
-            if size + (stop - start) > policy.target or (crosses_layer and size >= GROUP_SOFT_LIMIT):
+            dtypes = {g[2] for g in group}
+            pieces.append(Piece(group[0][0], group[-1][1], dtypes.pop() if len(dtypes) == 1 else None))
+            group.clear()
+        if pending_gap is not None:
+            pieces.append(Piece(*pending_gap, None))
+            pending_gap = None
+
+    def add_small_tensor(span: TensorSpan) -> None:
+        nonlocal pending_gap
+        layer = _layer(span.name)
+        if group:
+            size = (pending_gap or group[-1])[1] - group[0][0]
+            crosses_layer = group[-1][3] != layer
+            if size + span.nbytes > policy.target or (crosses_layer and size >= GROUP_SOFT_LIMIT):
                 close_group()
-        group.append((start, stop, dtype, layer))
+        if pending_gap is not None:
+            if group:
+                group.append((*pending_gap, None, None))
+            else:
+                pieces.append(Piece(*pending_gap, None))
+            pending_gap = None
+        group.append((span.offset, span.offset + span.nbytes, span.dtype, layer))
 
     def opaque(start: int, stop: int) -> None:
+        nonlocal pending_gap
         if stop - start <= GROUPABLE_GAP:
-            add_to_group(start, stop, None, None)
+            pending_gap = (start, stop)
             return
         close_group()
         pieces.extend(Piece(start + off, start + off + length, None) for off, length in cdc_cuts(data[start:stop], policy))
@@ -91,7 +108,7 @@ def plan_pieces(data: memoryview, tensors: Sequence[TensorSpan], policy: Chunkin
         if span.offset > pos:
             opaque(pos, span.offset)
         if span.nbytes < policy.minimum:
-            add_to_group(span.offset, span.offset + span.nbytes, span.dtype, _layer(span.name))
+            add_small_tensor(span)
         else:
             close_group()
             rows = span.shape[0] if span.shape else 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -63,6 +65,8 @@ class ObjectDB:
     def __init__(self, backend: Backend, level: int = 3) -> None:
         self.backend = backend
         self.level = level
+        self.objects_read = 0  # objects fetched whole: what lazy reads are judged by
+        self._read_lock = threading.Lock()
 
     def put(self, raw: bytes | memoryview, kind: Kind, dtype: str | None = None) -> PutResult:
         """Store ``raw`` unless an object of that hash exists; idempotent and atomic."""
@@ -82,9 +86,12 @@ class ObjectDB:
         if not is_oid(oid):
             raise ObjectNotFoundError(oid, f"'{oid}' is not an object id")
         try:
-            return self.backend.read(object_key(oid))
+            stored = self.backend.read(object_key(oid))
         except FileNotFoundError:
             raise ObjectNotFoundError(oid) from None
+        with self._read_lock:
+            self.objects_read += 1
+        return stored
 
     def write_stored(self, oid: str, stored: bytes) -> None:
         """Store an encoded object copied from another store, after verifying it."""

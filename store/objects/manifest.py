@@ -30,12 +30,15 @@ MAX_MANIFEST_BYTES = 64 << 20
 MANIFEST_TYPES = ("file", "folder", "object")
 
 
+ML_DTYPES = ("bfloat16", "float8_e4m3fn", "float8_e5m2")
+
+
 def dtype_of(name: str) -> np.dtype:
-    """numpy dtype for a manifest dtype string; bfloat16 comes from ml_dtypes."""
-    if name == "bfloat16":
+    """numpy dtype for a manifest dtype string; bfloat16 and float8 come from ml_dtypes."""
+    if name in ML_DTYPES:
         import ml_dtypes
 
-        return np.dtype(ml_dtypes.bfloat16)
+        return np.dtype(getattr(ml_dtypes, name))
     return np.dtype(name)
 
 
