@@ -75,3 +75,15 @@ class WouldOverwriteError(StoreError):
 
 class UnsupportedObjectError(StoreError):
     """An object or file the adapters cannot decompose."""
+
+
+class CorruptRefError(StoreError):
+    """A ref whose content is not a commit id (hand-edited, truncated, or not ours)."""
+
+    hint = "run 'tvc fsck'"
+
+
+class RefExistsError(StoreError):
+    """A branch or tag that already exists where creating it would silently replace it."""
+
+    hint = "pass --force to move it"

@@ -28,6 +28,9 @@ class Backend(ABC):
     @abstractmethod
     def exists(self, key: str) -> bool: ...
 
+    def touch(self, key: str) -> None:
+        """Mark ``key`` as just used, so gc's grace period protects an object a writer reuses."""
+
     def exists_many(self, keys: Iterable[str]) -> set[str]:
         """The subset of ``keys`` present; backends with batch listing override this."""
         return {k for k in keys if self.exists(k)}

@@ -61,6 +61,12 @@ class LocalBackend(Backend):
     def exists(self, key: str) -> bool:
         return self.path(key).exists()
 
+    def touch(self, key: str) -> None:
+        try:
+            os.utime(self.path(key))
+        except FileNotFoundError:
+            pass
+
     def list(self, prefix: str) -> Iterator[str]:
         base = self.path(prefix)
         if not base.is_dir():

@@ -73,6 +73,7 @@ class ObjectDB:
         oid = hash_bytes(raw)
         key = object_key(oid)
         if self.backend.exists(key):
+            self.backend.touch(key)
             return PutResult(oid, 0, len(raw))
         stored = encode_object(raw, kind, dtype, self.level)
         self.backend.write(key, stored)
