@@ -1,0 +1,69 @@
+"""Shared fixtures: a fresh repository, and real Keras models trained inside the tests."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+from dataclasses import dataclass  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+import store  # noqa: E402
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> store.Repo:
+    monkeypatch.chdir(tmp_path)
+    return store.Repo.init(tmp_path)
+
+
+@dataclass(frozen=True)
+class FineTune:
+    base: Path  # v1: every layer trained
+    head_only: Path  # v2: all but the last layer frozen, then trained
+    frozen: tuple[str, ...]  # variable paths that must be unchanged in v2
+    head: tuple[str, ...]  # variable paths of the trained last layer
+
+
+def _synthetic(seed: int, n: int = 512) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((n, 32)).astype("float32")
+    y = (x[:, :4].sum(axis=1) > 0).astype("int64") + 2 * (x[:, 4:8].sum(axis=1) > 0)
+    return x, y
+
+
+@pytest.fixture(scope="session")
+def keras_finetune(tmp_path_factory: pytest.TempPathFactory) -> FineTune:
+    """compile, fit, save v1; freeze all but the last layer, recompile, fit, save v2."""
+    import keras
+
+    folder = tmp_path_factory.mktemp("finetune")
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential(
+        [
+            keras.Input((32,)),
+            keras.layers.Dense(256, activation="relu", name="hidden1"),
+            keras.layers.BatchNormalization(name="norm"),
+            keras.layers.Dense(256, activation="relu", name="hidden2"),
+            keras.layers.Dense(4, activation="softmax", name="head"),
+        ]
+    )
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.fit(*_synthetic(0), epochs=1, batch_size=64, verbose=0)
+    base = folder / "v1.keras"
+    model.save(base)
+    for layer in model.layers[:-1]:
+        layer.trainable = False
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.fit(*_synthetic(1), epochs=1, batch_size=64, verbose=0)
+    head_only = folder / "v2.keras"
+    model.save(head_only)
+    reloaded = keras.models.load_model(head_only)
+    head = tuple(v.path for v in reloaded.layers[-1].weights)
+    frozen = tuple(v.path for layer in reloaded.layers[:-1] for v in layer.weights)
+    return FineTune(base, head_only, frozen, head)
