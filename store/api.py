@@ -84,6 +84,13 @@ class CommitResult:
 
 
 @dataclass(frozen=True)
+class CheckoutResult:
+    name: str
+    commit: str
+    path: Path
+
+
+@dataclass(frozen=True)
 class LogEntry:
     id: str
     commit: Commit
@@ -253,7 +260,7 @@ class Repo:
 
     def checkout(
         self, target: str, out: str | os.PathLike[str] | None = None, *, force: bool = False, progress: Progress = NO_PROGRESS
-    ) -> Path:
+    ) -> CheckoutResult:
         """Write a version back byte-exactly; ``target`` is a tracked PATH or ``NAME@REV``."""
         pointer_file = pointer_path(Path(target).absolute())
         if "@" not in target and pointer_file.is_file():
@@ -273,7 +280,7 @@ class Repo:
         restore(self.db, manifest, dest, progress)
         if out is None:
             self._write_pointer(dest, model, commit_id)
-        return dest
+        return CheckoutResult(model, commit_id, dest)
 
     def _is_unmodified(self, path: Path) -> bool:
         """Does ``path`` still hold the version its pointer names?"""
@@ -290,10 +297,14 @@ class Repo:
             create_branch(self.refs, model, branch, start.commit)
         return {r.name: r.commit for r in self.refs.list(model) if r.kind == HEADS}
 
-    def tag(self, tag: str, rev: str, *, force: bool = False) -> str:
+    def tag(self, tag: str, rev: str, *, force: bool = False) -> ResolvedRev:
         resolved = self.resolve(rev)
         move_tag(self.refs, resolved.name, tag, resolved.commit, force=force)
-        return resolved.commit
+        return resolved
+
+    def labels(self, name: str) -> dict[str, list[str]]:
+        """Branch and tag labels of a model's commits, by commit id."""
+        return decorations(self.refs, normalize_name(name))
 
     # reading
 
@@ -301,7 +312,7 @@ class Repo:
         """History of ``NAME[@REV]``, newest first, with branch and tag labels."""
         model, rev = parse_rev(name)
         start = self.resolve(f"{model}@{rev}").commit
-        labels = decorations(self.refs, model)
+        labels = self.labels(model)
         return [LogEntry(oid, commit, labels.get(oid, [])) for oid, commit in log(self.commits, self.refs, model, start)]
 
     def models(self) -> list[str]:
@@ -361,4 +372,4 @@ class Repo:
         return collect_garbage(self.db, self.refs, self.commits, dry_run=dry_run)
 
 
-__all__ = ["HEADS", "TAGS", "CommitResult", "DuReport", "LogEntry", "Repo", "StatusEntry", "find_root"]
+__all__ = ["HEADS", "TAGS", "CheckoutResult", "CommitResult", "DuReport", "LogEntry", "Repo", "StatusEntry", "find_root"]

@@ -10,8 +10,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 from dataclasses import dataclass  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from synthetic import classification_data  # noqa: E402
 
 import store  # noqa: E402
 
@@ -28,13 +28,6 @@ class FineTune:
     head_only: Path  # v2: all but the last layer frozen, then trained
     frozen: tuple[str, ...]  # variable paths that must be unchanged in v2
     head: tuple[str, ...]  # variable paths of the trained last layer
-
-
-def _synthetic(seed: int, n: int = 512) -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(seed)
-    x = rng.standard_normal((n, 32)).astype("float32")
-    y = (x[:, :4].sum(axis=1) > 0).astype("int64") + 2 * (x[:, 4:8].sum(axis=1) > 0)
-    return x, y
 
 
 @pytest.fixture(scope="session")
@@ -54,13 +47,13 @@ def keras_finetune(tmp_path_factory: pytest.TempPathFactory) -> FineTune:
         ]
     )
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
-    model.fit(*_synthetic(0), epochs=1, batch_size=64, verbose=0)
+    model.fit(*classification_data(0), epochs=1, batch_size=64, verbose=0)
     base = folder / "v1.keras"
     model.save(base)
     for layer in model.layers[:-1]:
         layer.trainable = False
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
-    model.fit(*_synthetic(1), epochs=1, batch_size=64, verbose=0)
+    model.fit(*classification_data(1), epochs=1, batch_size=64, verbose=0)
     head_only = folder / "v2.keras"
     model.save(head_only)
     reloaded = keras.models.load_model(head_only)

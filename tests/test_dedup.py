@@ -48,7 +48,7 @@ def test_one_byte_inserted_near_the_start_of_a_50mb_opaque_file(repo):
     assert v2.created
     assert added[Kind.CHUNK] <= 2, added
     assert added[Kind.MANIFEST] == 1 and added[Kind.COMMIT] == 1
-    assert repo.checkout(f"opaque.bin@{v2.id}", out=repo.root / "check.bin").read_bytes() == path.read_bytes()
+    assert repo.checkout(f"opaque.bin@{v2.id}", out=repo.root / "check.bin").path.read_bytes() == path.read_bytes()
 
 
 def test_identical_tensors_are_shared_across_models(repo):

@@ -25,7 +25,7 @@ def roundtrip(repo: store.Repo, path: Path, name: str | None = None) -> store.Co
     if out.is_dir():
         shutil.rmtree(out)
     out.unlink(missing_ok=True)
-    restored = repo.checkout(f"{commit.name}@{commit.id}", out=out)
+    restored = repo.checkout(f"{commit.name}@{commit.id}", out=out).path
     if path.is_dir():
         expect = sorted(p.relative_to(path).as_posix() for p in path.rglob("*") if p.is_file())
         got = sorted(p.relative_to(restored).as_posix() for p in restored.rglob("*") if p.is_file())

@@ -1,0 +1,1 @@
+"""The ``tvc`` command line: thin click commands over ``store.Repo``."""
