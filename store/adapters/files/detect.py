@@ -13,9 +13,6 @@ import os
 import zipfile
 from typing import BinaryIO
 
-from store.adapters.files.hdf5 import SIGNATURE as HDF5_SIGNATURE
-from store.adapters.files.hdf5 import describe_hdf5
-from store.adapters.files.keras_file import describe_keras, is_keras_archive
 from store.adapters.files.layout import FileLayout, opaque
 from store.adapters.files.npy import MAGIC as NPY_MAGIC
 from store.adapters.files.npy import describe_npy
@@ -25,6 +22,7 @@ from store.adapters.files.zipped import describe_npz
 _log = logging.getLogger(__name__)
 
 _ZIP_MAGIC = b"PK\x03\x04"
+_HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 _HDF5_SUFFIXES = (".h5", ".hdf5", ".he5", ".keras")
 _ZIP_SUFFIXES = (".npz", ".keras", ".zip")
 
@@ -52,17 +50,25 @@ def _describe(
         return describe_npy(fp, size)
     if head.startswith(_ZIP_MAGIC) or (name.endswith(_ZIP_SUFFIXES) and zipfile.is_zipfile(fp)):
         return _describe_zip(fp, size)
-    if head.startswith(HDF5_SIGNATURE):
-        return describe_hdf5(path, size)
+    if head.startswith(_HDF5_SIGNATURE):
+        return _describe_hdf5(path, size)
     layout = describe_safetensors(fp, size)
     if layout is not None:
         return layout
     if name.endswith(_HDF5_SUFFIXES):
-        return describe_hdf5(path, size)  # a user block puts the signature at 512, 1024, …
+        return _describe_hdf5(path, size)  # a user block puts the signature at 512, 1024, …
     return opaque(size)
 
 
+def _describe_hdf5(path: str | os.PathLike[str], size: int) -> FileLayout:
+    from store.adapters.files.hdf5 import describe_hdf5  # h5py costs 0.2 s to import: only when needed
+
+    return describe_hdf5(path, size)
+
+
 def _describe_zip(fp: BinaryIO, size: int) -> FileLayout:
+    from store.adapters.files.keras_file import describe_keras, is_keras_archive
+
     with zipfile.ZipFile(fp) as archive:
         names = archive.namelist()
         if is_keras_archive(archive):

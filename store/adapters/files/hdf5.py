@@ -16,7 +16,6 @@ import h5py
 
 from store.adapters.files.layout import FileLayout, TensorSpan, finish
 
-SIGNATURE = b"\x89HDF\r\n\x1a\n"
 
 
 def dataset_spans(h5: h5py.File, base: int = 0) -> list[TensorSpan]:
