@@ -82,6 +82,8 @@ class ByteGroupedZstd(Codec):
 
     @classmethod
     def from_param(cls, param: int) -> ByteGroupedZstd:
+        if param >> 4 == 0:  # a damaged header; decoding would divide by zero
+            raise ValueError("byte-grouped codec with an item size of 0")
         return cls(itemsize=param >> 4, level=param & 0x0F)
 
     def encode(self, raw: bytes | memoryview) -> bytes:

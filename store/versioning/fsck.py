@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from store.errors import CorruptRefError, ObjectNotFoundError, StoreError
-from store.objects.db import ObjectDB
-from store.objects.header import Kind
+from store.objects.db import ObjectDB, decode_object
+from store.objects.header import Header, Kind
 from store.objects.manifest import Manifest
 from store.versioning.commits import CommitStore
 from store.versioning.refs import RefStore, describe
@@ -71,14 +71,17 @@ class _Verifier:
         self.db = db
         self.workers = workers
         self.status: dict[str, str | None] = {}
+        self.kinds: dict[str, Kind] = {}  # of the objects that verified
 
     def _check(self, oid: str) -> str | None:
         try:
-            self.db.get(oid)
+            stored = self.db.read_stored(oid)
+            decode_object(oid, stored)
         except ObjectNotFoundError:
             return MISSING
         except StoreError as exc:
             return _reason(exc)
+        self.kinds[oid] = Header.unpack(stored).kind
         return None
 
     def verify_many(self, oids: Iterable[str]) -> None:
@@ -144,6 +147,10 @@ class _Walker:
             else:
                 chunks = manifest.chunk_ids()
                 self.v.verify_many(chunks)
+                for c in chunks:  # the kind is not part of the hash: a flipped kind byte hashes fine
+                    if self.v.status[c] is None and (kind := self.v.kinds.get(c)) != Kind.CHUNK:
+                        what = kind.name.lower() if kind is not None else "object of unknown kind"
+                        self.v.mark_corrupt(c, f"object {c[:12]} is corrupt: is a {what}, expected a chunk")
                 whole = all(self.v.status[c] is None for c in chunks)
         self.manifest_ok[mid] = whole
         return whole

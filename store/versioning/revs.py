@@ -12,7 +12,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from store.errors import AmbiguousRevisionError, InvalidNameError, RevisionNotFoundError, StoreError
+from store.errors import (
+    AmbiguousRevisionError,
+    InvalidNameError,
+    ObjectNotFoundError,
+    RevisionNotFoundError,
+    StoreError,
+)
 from store.objects.db import ObjectDB, object_key, oid_from_key
 from store.objects.header import Kind
 from store.versioning.commits import Commit, CommitStore
@@ -96,11 +102,18 @@ def _resolve_base(
 
 
 def _match_prefix(refs: RefStore, commits: CommitStore, db: ObjectDB, name: str, prefix: str) -> str | None:
-    """The one commit of ``name`` whose id starts with ``prefix``: reachable ones first, then any in the db."""
+    """The one commit of ``name`` whose id starts with ``prefix``: reachable ones first, then any in the db.
+
+    When nothing matches but a damaged object does, that damage is the error: "unknown
+    revision" would send the user looking for a typo instead of running fsck.
+    """
+    damaged: list[StoreError] = []
     if len(prefix) == 64:
-        commit = _commit_or_none(commits, db, prefix)
+        commit = _commit_or_none(commits, db, prefix, damaged)
         if commit is not None and commit.name != name:
             raise RevisionNotFoundError(f"commit {prefix[:12]} belongs to model '{commit.name}', not '{name}'")
+        if commit is None and damaged:
+            raise damaged[0]
         return prefix if commit is not None else None
     heads = [ref.commit for ref in refs.list(name)]
     candidates = [oid for oid, _c in iter_ancestors(commits, heads, on_error=_ignore) if oid.startswith(prefix)]
@@ -108,10 +121,12 @@ def _match_prefix(refs: RefStore, commits: CommitStore, db: ObjectDB, name: str,
         candidates = [
             oid
             for oid in _objects_with_prefix(db, prefix)
-            if (c := _commit_or_none(commits, db, oid)) is not None and c.name == name
+            if (c := _commit_or_none(commits, db, oid, damaged)) is not None and c.name == name
         ]
     if len(candidates) > 1:
         raise AmbiguousRevisionError(prefix, candidates)
+    if not candidates and damaged:
+        raise damaged[0]
     return candidates[0] if candidates else None
 
 
@@ -119,12 +134,16 @@ def _ignore(_oid: str, _exc: StoreError) -> None:
     """Unreadable history cannot match a prefix; fsck is the place to report it."""
 
 
-def _commit_or_none(commits: CommitStore, db: ObjectDB, oid: str) -> Commit | None:
+def _commit_or_none(commits: CommitStore, db: ObjectDB, oid: str, damaged: list[StoreError]) -> Commit | None:
+    """The commit ``oid``; ``None`` when absent or another kind; a damaged commit (or header) goes to ``damaged``."""
     try:
         if db.header(oid).kind != Kind.COMMIT:
             return None
         return commits.get(oid)
-    except StoreError:
+    except ObjectNotFoundError:
+        return None
+    except StoreError as exc:
+        damaged.append(exc)
         return None
 
 
