@@ -39,9 +39,11 @@ class Header:
         """Parse a header; ``ValueError`` says what is wrong with a malformed one."""
         if len(data) < HEADER_SIZE:
             raise ValueError(f"shorter than its {HEADER_SIZE}-byte header")
-        magic, version, kind, codec_id, param, _reserved, raw_length = _LAYOUT.unpack_from(data)
+        magic, version, kind, codec_id, param, reserved, raw_length = _LAYOUT.unpack_from(data)
         if magic != MAGIC:
             raise ValueError("bad magic")
+        if reserved:
+            raise ValueError("reserved header byte is set")
         if version != VERSION:
             raise ValueError(f"object format version {version} is not supported")
         try:
