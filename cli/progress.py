@@ -1,4 +1,4 @@
-"""Progress bars on stderr, implementing ``store.progress.Progress`` (the store never imports rich)."""
+"""Which progress reporter a command gets: rich bars for a person at a terminal, else none."""
 
 from __future__ import annotations
 
@@ -6,51 +6,8 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TimeRemainingColumn, TransferSpeedColumn
-
 from store.progress import NO_PROGRESS
 from store.progress import Progress as ProgressProtocol
-
-
-class RichProgress:
-    """One transient bar per ``begin``/``end`` pair, drawn on stderr."""
-
-    def __init__(self, console: Console | None = None) -> None:
-        self._bars = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            DownloadColumn(binary_units=True),
-            TransferSpeedColumn(),
-            TimeRemainingColumn(),
-            console=console or Console(stderr=True),
-            transient=True,
-        )
-        self._task: TaskID | None = None
-        self._started = False
-
-    def begin(self, label: str, total: int | None) -> None:
-        if not self._started:
-            self._bars.start()
-            self._started = True
-        self.end()
-        self._task = self._bars.add_task(label, total=total)
-
-    def advance(self, amount: int) -> None:
-        if self._task is not None:
-            self._bars.advance(self._task, amount)
-
-    def end(self) -> None:
-        if self._task is not None:
-            self._bars.remove_task(self._task)
-            self._task = None
-
-    def close(self) -> None:
-        """Stop drawing; safe to call twice and after an exception mid-bar."""
-        self.end()
-        if self._started:
-            self._bars.stop()
-            self._started = False
 
 
 def wanted(quiet: bool) -> bool:
@@ -64,6 +21,8 @@ def progress_for(quiet: bool) -> Iterator[ProgressProtocol]:
     if not wanted(quiet):
         yield NO_PROGRESS
         return
+    from cli.rich_progress import RichProgress  # rich costs ~0.1 s to import: only when drawing
+
     bars = RichProgress()
     try:
         yield bars

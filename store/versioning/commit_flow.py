@@ -38,6 +38,7 @@ def record_commit(
         if commit.name != name:
             raise ValueError(f"make_commit returned a commit of '{commit.name}', expected '{name}'")
         oid = commits.put(commit)
+        commits.db.sync()  # chunks, manifest and commit are on disk before the ref names them
         try:
             refs.set_if_equals(name, HEADS, branch, head, oid)
         except RefConflictError:

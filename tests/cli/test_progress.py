@@ -9,7 +9,8 @@ import pytest
 
 from rich.console import Console
 
-from cli.progress import RichProgress, progress_for
+from cli.progress import progress_for
+from cli.rich_progress import RichProgress
 from store.progress import NO_PROGRESS
 
 
