@@ -25,6 +25,13 @@ class Backend(ABC):
     def write(self, key: str, data: bytes) -> None:
         """Atomically create or replace ``key``: readers see old or new bytes, never a mix."""
 
+    def write_deferred(self, key: str, data: bytes) -> None:
+        """Like ``write``, but durable only after the next ``sync``: for many new objects at once."""
+        self.write(key, data)
+
+    def sync(self) -> None:
+        """Make every ``write_deferred`` so far durable; called before a ref names what was written."""
+
     @abstractmethod
     def exists(self, key: str) -> bool: ...
 
@@ -38,6 +45,17 @@ class Backend(ABC):
     @abstractmethod
     def list(self, prefix: str) -> Iterator[str]:
         """Every key under ``prefix`` (recursive), in no particular order."""
+
+    def list_md5(self, prefix: str) -> dict[str, str | None]:
+        """Every key under ``prefix`` with the hex MD5 its listing claims for it, else ``None``.
+
+        Object stores list an ETag with each key, which is the MD5 of a plain
+        single-part upload: one listing then tells whether many small values (refs)
+        changed, without reading each. A claim can be wrong (encrypted or multipart
+        uploads), never misleading: callers only trust an MD5 that equals the one
+        they computed themselves.
+        """
+        return dict.fromkeys(self.list(prefix))
 
     @abstractmethod
     def size(self, key: str) -> int: ...

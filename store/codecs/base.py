@@ -24,6 +24,10 @@ class Codec(ABC):
     @abstractmethod
     def decode(self, payload: bytes | memoryview, raw_length: int) -> bytes: ...
 
+    def decode_into(self, payload: bytes | memoryview, out: memoryview) -> None:
+        """Decode straight into ``out`` (exactly the raw length): no intermediate copy to allocate."""
+        out[:] = self.decode(payload, len(out))
+
     @property
     def param(self) -> int:
         """The one byte of parameters the header keeps for this codec."""
@@ -71,6 +75,11 @@ class Raw(Codec):
 
     def decode(self, payload: bytes | memoryview, raw_length: int) -> bytes:
         return bytes(payload)
+
+    def decode_into(self, payload: bytes | memoryview, out: memoryview) -> None:
+        if len(payload) != len(out):
+            raise StoreError(f"raw payload of {len(payload)} bytes, header says {len(out)}")
+        out[:] = payload
 
     @classmethod
     def from_param(cls, param: int) -> Raw:

@@ -46,6 +46,31 @@ def _decompress(payload: bytes | memoryview, size: int) -> bytes:
     return out
 
 
+def _decompress_into(payload: bytes | memoryview, out: memoryview) -> None:
+    """Decompress a single frame into ``out``, which it must fill exactly."""
+    try:
+        with _decompressor().stream_reader(payload) as reader:
+            filled = 0
+            while filled < len(out):
+                got = reader.readinto(out[filled:])
+                if not got:
+                    break
+                filled += got
+            extra = reader.read(1)
+    except zstandard.ZstdError as exc:
+        raise StoreError(f"zstd payload does not decode: {exc}") from exc
+    if filled != len(out) or extra:
+        raise StoreError(f"zstd payload does not decode to the {len(out)} bytes the header says")
+
+
+def _scratch(size: int) -> np.ndarray:
+    """A per-thread buffer for byte-grouped planes, reused so each chunk does not map fresh pages."""
+    buffer = getattr(_local, "scratch", None)
+    if buffer is None or len(buffer) < size:
+        buffer = _local.scratch = np.empty(max(size, 1 << 20), dtype=np.uint8)
+    return buffer[:size]
+
+
 @dataclass(frozen=True)
 class Zstd(Codec):
     codec_id: ClassVar[int] = 1
@@ -65,6 +90,9 @@ class Zstd(Codec):
 
     def decode(self, payload: bytes | memoryview, raw_length: int) -> bytes:
         return _decompress(payload, raw_length)
+
+    def decode_into(self, payload: bytes | memoryview, out: memoryview) -> None:
+        _decompress_into(payload, out)
 
 
 @dataclass(frozen=True)
@@ -88,18 +116,31 @@ class ByteGroupedZstd(Codec):
 
     def encode(self, raw: bytes | memoryview) -> bytes:
         data = np.frombuffer(raw, dtype=np.uint8)
+        grouped = np.empty(len(data), dtype=np.uint8)
         body = len(data) - len(data) % self.itemsize
-        planes = data[:body].reshape(-1, self.itemsize).T
-        grouped = np.concatenate([planes.reshape(-1), data[body:]])
+        planes, elements = grouped[:body].reshape(self.itemsize, -1), data[:body].reshape(-1, self.itemsize)
+        for k in range(self.itemsize):  # one plane at a time: ~2.5x faster than numpy's transposed copy
+            planes[k] = elements[:, k]
+        grouped[body:] = data[body:]
         return _compressor(self.level).compress(grouped.data)
 
     def decode(self, payload: bytes | memoryview, raw_length: int) -> bytes:
         grouped = np.frombuffer(_decompress(payload, raw_length), dtype=np.uint8)
-        body = raw_length - raw_length % self.itemsize
         out = np.empty(raw_length, dtype=np.uint8)
-        out[:body].reshape(-1, self.itemsize)[:] = grouped[:body].reshape(self.itemsize, -1).T
-        out[body:] = grouped[body:]
+        self._ungroup(grouped, out)
         return out.tobytes()
+
+    def decode_into(self, payload: bytes | memoryview, out: memoryview) -> None:
+        grouped = _scratch(len(out))
+        _decompress_into(payload, memoryview(grouped))
+        self._ungroup(grouped, np.frombuffer(out, dtype=np.uint8))
+
+    def _ungroup(self, grouped: np.ndarray, out: np.ndarray) -> None:
+        body = len(out) - len(out) % self.itemsize
+        elements, planes = out[:body].reshape(-1, self.itemsize), grouped[:body].reshape(self.itemsize, -1)
+        for k in range(self.itemsize):
+            elements[:, k] = planes[k]
+        out[body:] = grouped[body:]
 
 
 register(Zstd)

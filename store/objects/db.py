@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from store.backend.base import Backend
-from store.codecs import Codec, codec_from_header, encode_best
+from store.codecs import Codec, Raw, codec_from_header, encode_best
 from store.objects.hashing import hash_bytes, is_oid
 from store.objects.header import HEADER_SIZE, Header, Kind
 from store.errors import CorruptObjectError, ObjectNotFoundError, StoreError
@@ -39,8 +39,9 @@ class PutResult:
         return self.stored_bytes > 0
 
 
-def encode_object(raw: bytes | memoryview, kind: Kind, dtype: str | None, level: int) -> bytes:
-    codec, payload = encode_best(raw, dtype=dtype, level=level)
+def encode_object(raw: bytes | memoryview, kind: Kind, dtype: str | None, level: int, compress: bool = True) -> bytes:
+    """Header + payload; ``compress=False`` stores the bytes raw, so a local file can be memory-mapped."""
+    codec, payload = encode_best(raw, dtype=dtype, level=level) if compress else (Raw(), raw)
     return Header(kind, codec.codec_id, codec.param, len(raw)).pack() + payload
 
 
@@ -50,7 +51,7 @@ def decode_object(oid: str, stored: bytes, expect: Kind | None = None) -> bytes:
         header = Header.unpack(stored)
         codec: Codec = codec_from_header(header.codec_id, header.codec_param)
         raw = codec.decode(memoryview(stored)[HEADER_SIZE:], header.raw_length)
-    except (ValueError, StoreError) as exc:
+    except (ValueError, OverflowError, StoreError) as exc:  # OverflowError: a raw length past 2**63
         raise CorruptObjectError(oid, str(exc)) from exc
     if len(raw) != header.raw_length:
         raise CorruptObjectError(oid, f"decodes to {len(raw)} bytes, header says {header.raw_length}")
@@ -68,19 +69,41 @@ class ObjectDB:
         self.objects_read = 0  # objects fetched whole: what lazy reads are judged by
         self._read_lock = threading.Lock()
 
-    def put(self, raw: bytes | memoryview, kind: Kind, dtype: str | None = None) -> PutResult:
+    def put(self, raw: bytes | memoryview, kind: Kind, dtype: str | None = None, compress: bool = True) -> PutResult:
         """Store ``raw`` unless an object of that hash exists; idempotent and atomic."""
         oid = hash_bytes(raw)
         key = object_key(oid)
         if self.backend.exists(key):
             self.backend.touch(key)
             return PutResult(oid, 0, len(raw))
-        stored = encode_object(raw, kind, dtype, self.level)
-        self.backend.write(key, stored)
+        stored = encode_object(raw, kind, dtype, self.level, compress)
+        self.backend.write_deferred(key, stored)
         return PutResult(oid, len(stored), len(raw))
+
+    def sync(self) -> None:
+        """Make every object put so far durable: call before a ref (or anything lasting) names them."""
+        self.backend.sync()
 
     def get(self, oid: str, expect: Kind | None = None) -> bytes:
         return decode_object(oid, self.read_stored(oid), expect)
+
+    def get_into(self, oid: str, out: memoryview, expect: Kind | None = None) -> None:
+        """Decode object ``oid`` into ``out`` (exactly its raw length) and verify it there.
+
+        What a reader filling one big buffer uses: no decoded copy is allocated per object.
+        """
+        stored = self.read_stored(oid)
+        try:
+            header = Header.unpack(stored)
+            if header.raw_length != len(out):
+                raise ValueError(f"holds {header.raw_length} bytes, {len(out)} expected")
+            codec_from_header(header.codec_id, header.codec_param).decode_into(memoryview(stored)[HEADER_SIZE:], out)
+        except (ValueError, OverflowError, StoreError) as exc:
+            raise CorruptObjectError(oid, str(exc)) from exc
+        if hash_bytes(out) != oid:
+            raise CorruptObjectError(oid, "content does not match its hash")
+        if expect is not None and header.kind != expect:
+            raise CorruptObjectError(oid, f"is a {header.kind.name.lower()}, expected a {expect.name.lower()}")
 
     def read_stored(self, oid: str) -> bytes:
         """The object exactly as stored (header + payload), unverified: for copying."""
