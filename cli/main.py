@@ -18,13 +18,18 @@ import click
 from cli.app import App
 from cli.commands.branch import branch
 from cli.commands.checkout import checkout
+from cli.commands.clone import clone
 from cli.commands.commit import commit
 from cli.commands.diff import diff
 from cli.commands.du import du
+from cli.commands.fetch import fetch
 from cli.commands.fsck import fsck
 from cli.commands.gc import gc
 from cli.commands.init import init
 from cli.commands.log import log
+from cli.commands.pull import pull
+from cli.commands.push import push
+from cli.commands.remote import remote
 from cli.commands.show import show
 from cli.commands.status import status
 from cli.commands.tag import tag
@@ -81,7 +86,7 @@ def main(ctx: click.Context, verbose: bool, directory: Path | None) -> None:
         os.chdir(directory)
 
 
-for _command in (init, commit, log, show, diff, checkout, branch, tag, status, du, fsck, gc):
+for _command in (init, commit, log, show, diff, checkout, branch, tag, status, du, fsck, gc, push, fetch, pull, clone, remote):
     main.add_command(_command)
 
 

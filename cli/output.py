@@ -60,6 +60,8 @@ def dtype_label(dtype: str) -> str:
         parsed = dtype_of(dtype)
     except (TypeError, ValueError, ImportError):
         return dtype
+    if parsed.fields is not None:  # a structured dtype (tree nodes): its fields, not numpy's "void512"
+        return f"record({', '.join(parsed.names)})" if len(parsed.names) <= 3 else f"record of {len(parsed.names)} fields"
     return parsed.name if parsed.isnative else dtype
 
 

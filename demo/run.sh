@@ -4,7 +4,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 work="${DEMO_DIR:-$here/../demo-work}"
-rm -rf "$work" && mkdir -p "$work" && cd "$work"
+rm -rf "$work" && mkdir -p "$work" && cd "$work" && work="$(pwd)"
 step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
 
 step tvc init
@@ -35,3 +35,18 @@ print(f"{kernel}: rows 0..7 {rows.shape} read from {read} of {len(view.manifest.
 print("head/bias =", view.tensors["head/bias"].read())
 PY
 step tvc fsck
+
+# Sharing: this repository's .dvc/config names a local-folder remote, `demo-remote`
+# (../demo-work/remote, relative to .dvc/), as DVC's default; tvc's store lives in its tvc/.
+# (So a DEMO_DIR outside this repository has no default remote to push to.)
+step tvc remote list
+step tvc push
+step tvc push                                       # nothing to send: one listing of the remote's refs
+tvc checkout models/net.keras@v2 -o restored-v2.keras -q
+step tvc clone "$work/remote" "$work/clone"
+cd "$work/clone"
+step tvc checkout models/net.keras@v2               # the chunks come from the remote on first use
+cmp models/net.keras "$work/restored-v2.keras" && echo "cloned v2 byte-identical"
+step cp "$work/models/net.keras.tvc" models/        # a teammate's pointer (v1), as 'git pull' brings it
+step tvc pull                                       # fetches the version the pointer names, checks it out
+cmp models/net.keras "$work/restored-v1.keras" && echo "pulled v1 byte-identical"

@@ -13,16 +13,21 @@ _EXPORTS = {
     "Repo": "store.api",
     "CommitResult": "store.api",
     "StoreError": "store.errors",
+    "UnsafeObjectError": "store.errors",
+    "EnvironmentMismatchWarning": "store.errors",
     "LazyTensor": "store.lazy",
     "ModelView": "store.lazy",
+    "RemoteStore": "store.remotes",
+    "open_remote": "store.api",
 }
 
 __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:
-    from store.api import CommitResult, Repo
-    from store.errors import StoreError
+    from store.api import CommitResult, Repo, open_remote
+    from store.errors import EnvironmentMismatchWarning, StoreError, UnsafeObjectError
     from store.lazy import LazyTensor, ModelView
+    from store.remotes import RemoteStore
 
 
 def __getattr__(name: str) -> Any:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,16 +23,23 @@ from store.errors import (
     NotARepositoryError,
     PathNotFoundError,
     StoreError,
-    UnsupportedObjectError,
     WouldOverwriteError,
 )
+from store.adapters.base import LoadOptions
+from store.hashcache import HashCache
 from store.ingest import ingest_path
 from store.lazy import ModelView
-from store.objects import Kind, Manifest, ObjectDB, hash_file
+from store.models import export_object, load_object, store_object
+from store.objects import Kind, Manifest, ObjectDB
+from store.objects.cached import CachingObjectDB
 from store.objects.chunking import DEFAULT_POLICY
 from store.pointers import Pointer, find_pointers, pointer_path, read_pointer, target_of, write_pointer
 from store.progress import NO_PROGRESS, Progress
+from store.remotes import Remote, RemoteStore, clone_source, connect, default_cache_dir
+from store.remotes.dvc_config import add_remote, init_project
 from store.restore import matches, restore
+import store.transfer as transfer
+from store.transfer import DEFAULT_JOBS, Endpoint, TransferReport
 from store.versioning import (
     HEADS,
     TAGS,
@@ -59,8 +66,27 @@ from store.versioning import (
 )
 
 CONTROL_DIR = ".tvc"
+ORIGIN = "origin"  # the DVC remote a clone records
 FORMAT_VERSION = 1
 DEFAULT_BRANCH = "main"
+
+
+@dataclass(frozen=True)
+class ObjectOptions:
+    """What ``commit`` was told about an object version."""
+
+    message: str
+    params: dict[str, Any]
+    metrics: dict[str, Any]
+    tag: str | None
+    branch: str
+    mmap: bool
+    include_optimizer: bool
+
+
+def trust_names(trusted: Iterable[str | object] | None) -> frozenset[str]:
+    """``"module.name"`` for every trusted entry; classes and functions count by their own name."""
+    return frozenset(t if isinstance(t, str) else f"{getattr(t, '__module__', '')}.{getattr(t, '__qualname__', '')}" for t in trusted or ())
 
 
 def find_root(start: Path) -> Path:
@@ -149,9 +175,10 @@ class Repo:
         self.control = self.root / CONTROL_DIR
         config = self._read_config()
         self.backend = LocalBackend(self.control)
-        self.db = ObjectDB(self.backend, level=int(config.get("codec", {}).get("level", 3)))
+        self.db = self._object_db(level=int(config.get("codec", {}).get("level", 3)))
         self.refs = RefStore(self.backend)
         self.commits = CommitStore(self.db)
+        self.hashes = HashCache(self.control / "hash-cache.json", self.control / "tmp")
 
     @classmethod
     def init(cls, path: str | os.PathLike[str] = ".") -> Repo:
@@ -162,6 +189,13 @@ class Repo:
         if not (control / "config").exists():
             atomic_write(control / "config", _config_body(), control / "tmp")
         return cls(path)
+
+    def _object_db(self, level: int) -> ObjectDB:
+        """Local objects; a partial store (lazy clone, pull) reads what it lacks from its remote, once."""
+        lazy = transfer.lazy_remote(self.control)
+        if lazy is None:
+            return ObjectDB(self.backend, level=level)
+        return CachingObjectDB(self.backend, lambda: ObjectDB(connect(lazy, self.root).backend), level=level)
 
     def _read_config(self) -> dict[str, Any]:
         try:
@@ -202,10 +236,18 @@ class Repo:
         tag: str | None = None,
         branch: str = DEFAULT_BRANCH,
         progress: Progress = NO_PROGRESS,
+        mmap: bool = False,
+        include_optimizer: bool = True,
     ) -> CommitResult:
-        """Record a new version of a file or folder; identical content makes no new commit."""
+        """Record a new version of a file or folder, or of a live model object under ``name``.
+
+        Identical content makes no new commit. For objects, ``mmap`` stores large arrays
+        raw so ``load(..., mmap=True)`` can map them; ``include_optimizer`` keeps a Keras
+        model's optimizer state so training resumes exactly.
+        """
         if not isinstance(target, (str, os.PathLike)):
-            raise UnsupportedObjectError(f"cannot commit a {type(target).__name__}: pass a file or folder path")
+            options = ObjectOptions(message, dict(params or {}), dict(metrics or {}), tag, branch, mmap, include_optimizer)
+            return self._commit_object(target, name, options, progress)
         path = Path(target).absolute()
         if not path.exists():
             raise PathNotFoundError(f"{target} does not exist")
@@ -214,7 +256,7 @@ class Repo:
         if head is not None and self._same_as_version(path, head):
             result = CommitResult(head, model, branch, created=False, tag=tag)
         else:
-            manifest, stats = ingest_path(self.db, path, progress)
+            manifest, stats = ingest_path(self.db, path, progress, self.hashes.hash_file)
             manifest_id = self.db.put(manifest.to_bytes(), Kind.MANIFEST).oid
             if head is not None and self.commits.get(head).manifest == manifest_id:
                 result = CommitResult(head, model, branch, created=False, tag=tag)
@@ -227,6 +269,25 @@ class Repo:
         self._write_pointer(path, model, result.id)
         return result
 
+    def _commit_object(self, obj: object, name: str | None, options: ObjectOptions, progress: Progress) -> CommitResult:
+        if name is None:
+            raise InvalidNameError(f"a {type(obj).__name__} needs a name to be committed under", hint="repo.commit(model, 'clf')")
+        model = normalize_name(name)
+        version = store_object(self.db, obj, mmap=options.mmap, include_optimizer=options.include_optimizer, progress=progress)
+        manifest_id = self.db.put(version.manifest.to_bytes(), Kind.MANIFEST).oid
+        head = self.refs.get(model, HEADS, options.branch)
+        if head is not None and self.commits.get(head).manifest == manifest_id:
+            result = CommitResult(head, model, options.branch, created=False, tag=options.tag)
+        else:
+            params = {**version.params, **options.params}
+            info = {"message": options.message, "params": params, "metrics": {**version.metrics, **options.metrics}}
+            commit_id = record_commit(self.commits, self.refs, model, options.branch, lambda parent: self._new_commit(manifest_id, parent, model, info))
+            stats = version.stats
+            result = CommitResult(commit_id, model, options.branch, True, stats.new_objects, stats.new_bytes, options.tag)
+        if options.tag is not None:
+            move_tag(self.refs, model, options.tag, result.id)
+        return result
+
     def _same_as_version(self, path: Path, commit_id: str) -> bool:
         """Cheap check before chunking: one whole-file hash against the version's manifest."""
         if not path.is_file():
@@ -235,7 +296,7 @@ class Repo:
         if manifest.type != "file":
             return False
         entry = manifest.entries[0]
-        return path.stat().st_size == entry.size and hash_file(path) == entry.hash
+        return path.stat().st_size == entry.size and self.hashes.hash_file(path) == entry.hash
 
     @staticmethod
     def _new_commit(manifest_id: str, parent: str | None, model: str, info: dict[str, Any]) -> Commit:
@@ -259,9 +320,20 @@ class Repo:
         write_pointer(path, pointer, self.control / "tmp")
 
     def checkout(
-        self, target: str, out: str | os.PathLike[str] | None = None, *, force: bool = False, progress: Progress = NO_PROGRESS
+        self,
+        target: str,
+        out: str | os.PathLike[str] | None = None,
+        *,
+        force: bool = False,
+        progress: Progress = NO_PROGRESS,
+        trusted: Iterable[str | object] | None = None,
     ) -> CheckoutResult:
-        """Write a version back byte-exactly; ``target`` is a tracked PATH or ``NAME@REV``."""
+        """Write a version back byte-exactly; ``target`` is a tracked PATH or ``NAME@REV``.
+
+        A Python object version is exported to ``out`` in the format its suffix names
+        (``.joblib``, ``.keras``, ``.safetensors``...), loaded safely on the way
+        (``trusted`` as for ``load``).
+        """
         pointer_file = pointer_path(Path(target).absolute())
         if "@" not in target and pointer_file.is_file():
             pointer = read_pointer(pointer_file)
@@ -274,12 +346,29 @@ class Repo:
         if out is not None:
             dest = Path(out).absolute()
         manifest = self.manifest(commit_id)
+        if manifest.type == "object":
+            return self._export(model, commit_id, manifest, out, force, trusted)
         if not force and (dest.exists() or dest.is_symlink()) and not matches(manifest, dest):
             if out is not None or not self._is_unmodified(dest):
                 raise WouldOverwriteError(f"{dest} has changes that would be overwritten by {model}@{commit_id[:12]}")
+        if isinstance(self.db, CachingObjectDB):  # a partial store: fetch many chunks at once, not one per read
+            self.db.prefetch(manifest.chunk_ids())
         restore(self.db, manifest, dest, progress)
         if out is None:
             self._write_pointer(dest, model, commit_id)
+        return CheckoutResult(model, commit_id, dest)
+
+    def _export(
+        self, model: str, commit_id: str, manifest: Manifest, out: str | os.PathLike[str] | None, force: bool, trusted: Iterable[str | object] | None
+    ) -> CheckoutResult:
+        what = f"{model}@{commit_id[:12]}"
+        if out is None:
+            raise StoreError(f"{what} is a Python object, not a file", hint="pass an output file (-o model.joblib, model.keras, weights.safetensors)")
+        dest = Path(out).absolute()
+        if dest.exists() and not force:
+            raise WouldOverwriteError(f"{dest} exists and would be overwritten by {what}")
+        options = LoadOptions(trusted=trust_names(trusted), what=what)
+        export_object(self.db, manifest, self.commits.get(commit_id).environment, dest, options)
         return CheckoutResult(model, commit_id, dest)
 
     def _is_unmodified(self, path: Path) -> bool:
@@ -328,10 +417,37 @@ class Repo:
         report = diff_manifests(self.manifest(left.commit), self.manifest(right.commit)).to_dict()
         return {"a": left.commit, "b": right.commit, **report}
 
-    def open(self, rev: str) -> ModelView:
-        """A lazy view: reads the commit and manifest now, tensor chunks only on access."""
+    def open(self, rev: str, remote: str | None = None) -> ModelView:
+        """A lazy view: reads the commit and manifest now, tensor chunks only on access.
+
+        With ``remote`` (a URL or DVC remote name), ``rev`` is resolved on that remote
+        and what is read is kept in this store.
+        """
+        if remote is not None:
+            return RemoteStore(self.connect(remote), self.backend).open(rev)
         resolved = self.resolve(rev)
         return ModelView(self.db, resolved.name, resolved.commit, self.manifest(resolved.commit))
+
+    def load(
+        self,
+        rev: str,
+        *,
+        trusted: Iterable[str | object] | None = None,
+        only: Sequence[str] | None = None,
+        mmap: bool = False,
+    ) -> Any:
+        """The live model a version holds, rebuilt safely.
+
+        Types outside the allow-list (and Keras Lambda layers) are refused, naming
+        them; ``trusted`` (names like ``"mymodule.MyEstimator"``, or the classes)
+        allows them. ``only`` loads just those layers of a Keras model into a fresh
+        build of it (or those arrays of a dict); ``mmap`` maps arrays stored raw
+        (``commit(..., mmap=True)``) instead of reading them.
+        """
+        resolved = self.resolve(rev)
+        commit = self.commits.get(resolved.commit)
+        options = LoadOptions(trust_names(trusted), tuple(only) if only is not None else None, f"{resolved.name}@{resolved.commit[:12]}")
+        return load_object(self.db, self.manifest(resolved.commit), commit.environment, options, mmap=mmap)
 
     def status(self) -> list[StatusEntry]:
         entries = []
@@ -342,7 +458,7 @@ class Repo:
             if not target.exists():
                 state = "missing"
             elif target.is_file():
-                same = target.stat().st_size == pointer.size and hash_file(target) == pointer.hash
+                same = target.stat().st_size == pointer.size and self.hashes.hash_file(target) == pointer.hash
                 state = "clean" if same else "modified"
             else:
                 state = "clean" if matches(self.manifest(pointer.commit), target) else "modified"
@@ -369,7 +485,110 @@ class Repo:
         return check_store(self.db, self.refs, self.commits)
 
     def gc(self, *, dry_run: bool = False) -> GcReport:
-        return collect_garbage(self.db, self.refs, self.commits, dry_run=dry_run)
+        tracked = {oid for oid in transfer.tracked_heads(self.control) if self.db.has(oid)}
+        return collect_garbage(self.db, self.refs, self.commits, dry_run=dry_run, extra_heads=tracked)
+
+    # remotes: thin glue over store.remotes (which store) and store.transfer (what moves)
+
+    def connect(self, remote: str | None = None) -> Remote:
+        """The remote ``remote`` names: a URL, a DVC remote name, or (``None``) DVC's default remote."""
+        return connect(remote, Path.cwd())
+
+    def _local(self) -> Endpoint:
+        return Endpoint(self.backend, self.db, self.refs, self.commits)
+
+    def _store_config(self) -> bytes:
+        return (self.control / "config").read_bytes()
+
+    def push(
+        self, targets: Sequence[str] = (), remote: str | None = None, *, jobs: int = DEFAULT_JOBS, force: bool = False,
+        progress: Progress = NO_PROGRESS,
+    ) -> TransferReport:
+        """Send branches and tags (all; a model's, ``NAME``; one, ``NAME@REF``) and the versions the remote lacks."""
+        target = self.connect(remote)
+        return transfer.push(
+            self._local(), Endpoint.over(target.backend), targets, local_config=self._store_config(),
+            tracking=transfer.tracking_refs(self.control, target.name), jobs=jobs, force=force, progress=progress,
+        )
+
+    def fetch(
+        self, models: Sequence[str] = (), remote: str | None = None, *, jobs: int = DEFAULT_JOBS, progress: Progress = NO_PROGRESS
+    ) -> TransferReport:
+        """Bring the remote's refs (of ``models``, or every model) and every version they reach."""
+        target = self.connect(remote)
+        report, _seen = transfer.fetch(
+            Endpoint.over(target.backend), self._local(), local_config=self._store_config(),
+            models={normalize_name(m) for m in models} or None, tracking=transfer.tracking_refs(self.control, target.name),
+            jobs=jobs, progress=progress,
+        )
+        return report
+
+    def pull(
+        self, targets: Sequence[str] = (), remote: str | None = None, *, jobs: int = DEFAULT_JOBS, progress: Progress = NO_PROGRESS
+    ) -> TransferReport:
+        """Fetch what the pointer files (or ``targets``: PATH or NAME[@REV]) name, fold the remote's branches in, check out."""
+        target = self.connect(remote)
+        report = transfer.pull(
+            self._local(), Endpoint.over(target.backend), transfer.plan_pull(self.root, targets, Path.cwd()),
+            control=self.control, remote_name=target.name, local_config=self._store_config(),
+            tracking=transfer.tracking_refs(self.control, target.name),
+            checkout=lambda t, force: self.checkout(t, force=force, progress=progress).path, jobs=jobs, progress=progress,
+        )
+        self.db = self._object_db(self.db.level)  # the store is partial now: history comes on demand
+        self.commits = CommitStore(self.db)
+        return report
+
+    @classmethod
+    def clone(
+        cls, url: str, directory: str | os.PathLike[str], *, everything: bool = False, jobs: int = DEFAULT_JOBS,
+        progress: Progress = NO_PROGRESS,
+    ) -> tuple[Repo, TransferReport]:
+        """A new repository in ``directory`` whose DVC default remote ``origin`` is ``url``.
+
+        Refs come now; objects too with ``everything``, else each on first use.
+        """
+        dvc_url, source = clone_source(url, Path.cwd())
+        folder = Path(directory).absolute()
+        if folder.exists() and any(folder.iterdir()):
+            raise StoreError(f"{folder} already exists and is not empty", hint="clone into a new folder")
+        folder.mkdir(parents=True, exist_ok=True)
+        init_project(folder, git=False)
+        add_remote(folder, ORIGIN, dvc_url, default=True)
+        repo = cls.init(folder)
+        report = transfer.clone(
+            repo._local(), Endpoint.over(source.backend), everything=everything, control=repo.control, remote_name=ORIGIN,
+            local_config=repo._store_config(), tracking=transfer.tracking_refs(repo.control, ORIGIN), jobs=jobs,
+            progress=progress,
+        )
+        return cls(folder), report
 
 
-__all__ = ["HEADS", "TAGS", "CheckoutResult", "CommitResult", "DuReport", "LogEntry", "Repo", "StatusEntry", "find_root"]
+def open_remote(url_or_name: str, cache_dir: str | os.PathLike[str] | None = None) -> RemoteStore:
+    """Read a remote store without cloning it: ``open_remote("s3://bucket/models").open("clf@v3")``.
+
+    Objects read are verified and kept in ``cache_dir``, else the store of the
+    repository around the working directory, else ``$TVC_CACHE_DIR`` (default
+    ``~/.cache/tvc``).
+    """
+    if cache_dir is not None:
+        cache = Path(cache_dir)
+    else:
+        try:
+            cache = find_root(Path.cwd()) / CONTROL_DIR
+        except NotARepositoryError:
+            cache = default_cache_dir()
+    return RemoteStore(connect(url_or_name, Path.cwd()), LocalBackend(cache))
+
+
+__all__ = [
+    "HEADS",
+    "TAGS",
+    "CheckoutResult",
+    "CommitResult",
+    "DuReport",
+    "LogEntry",
+    "Repo",
+    "StatusEntry",
+    "find_root",
+    "open_remote",
+]

@@ -87,3 +87,31 @@ class RefExistsError(StoreError):
     """A branch or tag that already exists where creating it would silently replace it."""
 
     hint = "pass --force to move it"
+
+
+class RemoteError(StoreError):
+    """A remote that cannot be found, reached, or used as a store."""
+
+
+class PushRejectedError(RemoteError):
+    """The remote moved past what we know, so the push would drop someone else's commits."""
+
+    hint = "run 'tvc pull' first, then push again (or --force to overwrite)"
+
+
+class UnsafeObjectError(StoreError):
+    """A stored structure that would run code outside the allow-list when loaded; nothing was run."""
+
+    def __init__(self, what: str, refused: list[str]) -> None:
+        names = sorted(set(refused))
+        listed = ", ".join(names)
+        trust = ", ".join(repr(n) for n in names)
+        super().__init__(
+            f"refusing to load {what}: it references {listed}, outside the allow-list",
+            hint=f"if you trust this store, pass trusted=[{trust}] (CLI: --trust NAME)",
+        )
+        self.refused = names
+
+
+class EnvironmentMismatchWarning(UserWarning):
+    """A model is loaded under another major or minor version of a library than it was stored with."""

@@ -12,7 +12,7 @@ import mmap
 import os
 import stat
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +37,7 @@ class Piece:
     start: int
     stop: int
     dtype: str | None  # codec hint: the dtype of the tensor bytes it holds, if uniform
+    compress: bool = True  # False: stored raw, so the chunk's file can be memory-mapped
 
 
 @dataclass
@@ -123,7 +124,8 @@ def plan_pieces(data: memoryview, tensors: Sequence[TensorSpan], policy: Chunkin
     return pieces
 
 
-def _store_pieces(db: ObjectDB, data: memoryview, pieces: Sequence[Piece], stats: IngestStats, progress: Progress) -> list[ChunkRef]:
+def store_pieces(db: ObjectDB, data: memoryview, pieces: Sequence[Piece], stats: IngestStats, progress: Progress) -> list[ChunkRef]:
+    """Hash, compress and store each piece of ``data`` concurrently; chunk refs in order."""
     refs: list[ChunkRef] = []
     window: deque[tuple[Piece, Future[PutResult]]] = deque()
     with ThreadPoolExecutor(WORKERS) as pool:
@@ -136,7 +138,7 @@ def _store_pieces(db: ObjectDB, data: memoryview, pieces: Sequence[Piece], stats
             progress.advance(piece.stop - piece.start)
 
         for piece in pieces:
-            window.append((piece, pool.submit(db.put, data[piece.start : piece.stop], Kind.CHUNK, piece.dtype)))
+            window.append((piece, pool.submit(db.put, data[piece.start : piece.stop], Kind.CHUNK, piece.dtype, piece.compress)))
             if len(window) >= 2 * WORKERS:
                 drain_one()
         while window:
@@ -152,12 +154,17 @@ def _tensor_records(data: memoryview, tensors: Sequence[TensorSpan]) -> dict[str
 
 
 def ingest_file(
-    db: ObjectDB, path: Path, rel_path: str, stats: IngestStats, progress: Progress = NO_PROGRESS
+    db: ObjectDB,
+    path: Path,
+    rel_path: str,
+    stats: IngestStats,
+    progress: Progress = NO_PROGRESS,
+    file_hash: Callable[[Path], str] = hash_file,
 ) -> Entry:
     before = path.stat()
     layout = describe_file(path)
     progress.begin(rel_path or path.name, before.st_size)
-    whole = hash_file(path)
+    whole = file_hash(path)
     if before.st_size == 0:
         entry = Entry(rel_path, 0, whole, layout.format, (), {}, stat.S_IMODE(before.st_mode))
     else:
@@ -165,7 +172,7 @@ def ingest_file(
             data = memoryview(mm)
             try:
                 pieces = plan_pieces(data, layout.tensors)
-                chunks = _store_pieces(db, data, pieces, stats, progress)
+                chunks = store_pieces(db, data, pieces, stats, progress)
                 tensors = _tensor_records(data, layout.tensors)
             finally:
                 data.release()
@@ -186,12 +193,17 @@ def _folder_files(root: Path) -> Iterator[tuple[Path, str]]:
                 yield full, full.relative_to(root).as_posix()
 
 
-def ingest_path(db: ObjectDB, path: Path, progress: Progress = NO_PROGRESS) -> tuple[Manifest, IngestStats]:
-    """Store a file or a folder byte-exactly; the manifest is returned, not yet stored."""
+def ingest_path(
+    db: ObjectDB, path: Path, progress: Progress = NO_PROGRESS, file_hash: Callable[[Path], str] = hash_file
+) -> tuple[Manifest, IngestStats]:
+    """Store a file or a folder byte-exactly; the manifest is returned, not yet stored.
+
+    ``file_hash`` gives whole-file hashes (a cache of them, say).
+    """
     stats = IngestStats()
     if path.is_file():
-        return Manifest("file", (ingest_file(db, path, "", stats, progress),)), stats
+        return Manifest("file", (ingest_file(db, path, "", stats, progress, file_hash),)), stats
     if path.is_dir():
-        entries = tuple(ingest_file(db, full, rel, stats, progress) for full, rel in _folder_files(path))
+        entries = tuple(ingest_file(db, full, rel, stats, progress, file_hash) for full, rel in _folder_files(path))
         return Manifest("folder", entries), stats
     raise PathNotFoundError(f"{path} does not exist or is not a regular file or folder")

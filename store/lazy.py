@@ -2,7 +2,8 @@
 
 A ``LazyTensor`` knows its byte range inside a stream and the stream's chunk list;
 slicing maps rows to bytes to the chunks covering them, fetches just those
-(concurrently, verified), and cuts the rows out.
+(concurrently, verified), and cuts the rows out. (A column-major tensor, which
+only object commits store, is read whole.)
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from store.objects import Entry, Kind, Manifest, ObjectDB, TensorRecord, dtype_of
+from store.objects import ChunkRef, Entry, Kind, Manifest, ObjectDB, TensorRecord, dtype_of
 
 FETCH_WORKERS = max(2, min(8, os.cpu_count() or 2))
 
@@ -46,7 +47,7 @@ class LazyTensor:
 
     def read(self) -> np.ndarray:
         """The whole tensor."""
-        return self._read_bytes(0, self.nbytes).reshape(self.shape)
+        return self._read_bytes(0, self.nbytes).reshape(self.shape, order=self._record.order)
 
     def __array__(self, dtype: np.dtype | None = None, copy: bool | None = None) -> np.ndarray:
         out = self.read()
@@ -55,7 +56,7 @@ class LazyTensor:
     def __getitem__(self, key: object) -> np.ndarray:
         """Rows along the first axis are read lazily; any further indexing applies to them."""
         first, rest = (key[0], key[1:]) if isinstance(key, tuple) and key else (key, ())
-        if not self.shape:
+        if not self.shape or self._record.order == "F":  # column-major rows are not contiguous bytes
             return self.read()[key]
         rows = self.shape[0]
         if isinstance(first, slice):
@@ -82,12 +83,19 @@ class LazyTensor:
         """Bytes ``[start, stop)`` of the tensor as a flat array of its dtype."""
         out = np.empty(stop - start, dtype=np.uint8)
         lo, hi = self._record.offset + start, self._record.offset + stop
+
+        def fetch(item: tuple[int, ChunkRef]) -> None:
+            chunk_start, chunk = item
+            a, b = max(lo, chunk_start), min(hi, chunk_start + chunk.size)
+            if (a, b) == (chunk_start, chunk_start + chunk.size):  # the whole chunk: decode it in place
+                self._db.get_into(chunk.id, memoryview(out[a - lo : b - lo]), Kind.CHUNK)
+            else:
+                raw = self._db.get(chunk.id, Kind.CHUNK)
+                out[a - lo : b - lo] = np.frombuffer(raw, dtype=np.uint8, count=b - a, offset=a - chunk_start)
+
         covering = self._entry.chunks_covering(lo, hi)
         with ThreadPoolExecutor(min(FETCH_WORKERS, max(1, len(covering)))) as pool:
-            raws = pool.map(lambda item: self._db.get(item[1].id, Kind.CHUNK), covering)
-            for (chunk_start, chunk), raw in zip(covering, raws):
-                a, b = max(lo, chunk_start), min(hi, chunk_start + chunk.size)
-                out[a - lo : b - lo] = np.frombuffer(raw, dtype=np.uint8, count=b - a, offset=a - chunk_start)
+            list(pool.map(fetch, covering))
         return out.view(self.dtype)
 
 

@@ -21,6 +21,8 @@ RANKS = {
     "store.restore": 4,
     "store.lazy": 4,
     "store.pointers": 4,
+    "store.hashcache": 4,
+    "store.models": 5,  # live model objects: adapters tied to ingest and objects
     "store.versioning": 5,
     "store.transfer": 6,
     "store.remotes": 6,

@@ -3,7 +3,7 @@
 from store.objects.db import ObjectDB, PutResult, decode_object, object_key
 from store.objects.hashing import hash_bytes, hash_file, is_oid
 from store.objects.header import Header, Kind
-from store.objects.manifest import ChunkRef, Entry, Manifest, TensorRecord, dtype_of
+from store.objects.manifest import ChunkRef, Entry, Manifest, TensorRecord, dtype_name, dtype_of
 
 __all__ = [
     "ChunkRef",
@@ -15,6 +15,7 @@ __all__ = [
     "PutResult",
     "TensorRecord",
     "decode_object",
+    "dtype_name",
     "dtype_of",
     "hash_bytes",
     "hash_file",

@@ -117,10 +117,14 @@ class ObjectDB:
             self.objects_read += 1
         return stored
 
-    def write_stored(self, oid: str, stored: bytes) -> None:
-        """Store an encoded object copied from another store, after verifying it."""
+    def write_stored(self, oid: str, stored: bytes, deferred: bool = False) -> None:
+        """Store an encoded object copied from another store, after verifying it.
+
+        ``deferred``: durable only after the next ``sync``, like ``put`` (a transfer syncs once, before refs move).
+        """
         decode_object(oid, stored)
-        self.backend.write(object_key(oid), stored)
+        write = self.backend.write_deferred if deferred else self.backend.write
+        write(object_key(oid), stored)
 
     def header(self, oid: str) -> Header:
         try:

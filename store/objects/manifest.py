@@ -12,11 +12,12 @@ from a number an attacker chose.
 
 from __future__ import annotations
 
+import json
 import math
 import posixpath
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
@@ -31,15 +32,68 @@ MANIFEST_TYPES = ("file", "folder", "object")
 
 
 ML_DTYPES = ("bfloat16", "float8_e4m3fn", "float8_e5m2")
+#: A structured dtype is recorded as the JSON of its numpy ``descr``; longer ones are refused.
+MAX_STRUCTURED_DTYPE = 16 << 10
 
 
+@lru_cache(maxsize=256)
 def dtype_of(name: str) -> np.dtype:
-    """numpy dtype for a manifest dtype string; bfloat16 and float8 come from ml_dtypes."""
+    """numpy dtype for a manifest dtype string; ``TypeError`` for anything that is not one.
+
+    bfloat16 and float8 come from ml_dtypes; a string starting with ``[`` is a
+    structured dtype's ``descr`` as JSON (tree nodes of scikit-learn). Dtypes holding
+    Python objects are refused: tensors are plain bytes. Cached: a forest's
+    manifest names the same tree-node dtype hundreds of times.
+    """
     if name in ML_DTYPES:
         import ml_dtypes
 
         return np.dtype(getattr(ml_dtypes, name))
-    return np.dtype(name)
+    if name.startswith("["):
+        dtype = _structured_dtype(name)
+    else:
+        dtype = np.dtype(name)
+    if dtype.hasobject:
+        raise TypeError(f"dtype {name!r} holds Python objects")
+    return dtype
+
+
+def dtype_name(dtype: np.dtype) -> str:
+    """The manifest string for ``dtype``: inverse of ``dtype_of``."""
+    if dtype.name in ML_DTYPES:
+        return dtype.name
+    if dtype.fields is not None:
+        return json.dumps(np.lib.format.dtype_to_descr(dtype), separators=(",", ":"))
+    return dtype.str
+
+
+def _structured_dtype(name: str) -> np.dtype:
+    if len(name) > MAX_STRUCTURED_DTYPE:
+        raise TypeError("structured dtype description is too long")
+    try:
+        return np.lib.format.descr_to_dtype(_descr(json.loads(name)))
+    except (ValueError, KeyError, IndexError, RecursionError) as exc:
+        raise TypeError(f"bad structured dtype {name[:80]!r}: {exc}") from None
+
+
+def _descr(value: Any) -> Any:
+    """JSON lists back into the tuples numpy's ``descr`` format uses for fields and shapes."""
+    if isinstance(value, str):
+        return value
+    if not isinstance(value, list):
+        raise TypeError("structured dtype fields must be lists")
+    return [tuple(_field(f)) for f in value]
+
+
+def _field(field: Any) -> list[Any]:
+    if not (isinstance(field, list) and len(field) in (2, 3) and isinstance(field[0], str)):
+        raise TypeError("a structured dtype field is [name, format] or [name, format, shape]")
+    out = [field[0], _descr(field[1])]
+    if len(field) == 3:
+        if not (isinstance(field[2], list) and all(isinstance(d, int) and d >= 0 for d in field[2])):
+            raise TypeError("a structured dtype field shape is a list of sizes")
+        out.append(tuple(field[2]))
+    return out
 
 
 @dataclass(frozen=True)
@@ -49,6 +103,7 @@ class TensorRecord:
     offset: int
     nbytes: int
     hash: str
+    order: str = "C"  # "F": the bytes are column-major (a Fortran-ordered array kept as it was in memory)
 
     @property
     def row_bytes(self) -> int:
@@ -56,7 +111,8 @@ class TensorRecord:
         return self.nbytes // rows if rows else 0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"dtype": self.dtype, "shape": list(self.shape), "offset": self.offset, "nbytes": self.nbytes, "hash": self.hash}
+        body = {"dtype": self.dtype, "shape": list(self.shape), "offset": self.offset, "nbytes": self.nbytes, "hash": self.hash}
+        return body if self.order == "C" else {**body, "order": self.order}
 
 
 @dataclass(frozen=True)
@@ -205,7 +261,9 @@ def _parse_tensor(name: str, data: Any, stream_size: int) -> TensorRecord:
     _require(offset + nbytes <= stream_size, f"tensor {name!r} lies outside its stream")
     digest = data.get("hash")
     _require(isinstance(digest, str) and is_oid(digest), f"tensor {name!r} hash must be 64 hex digits")
-    return TensorRecord(dtype, shape, offset, nbytes, digest)
+    order = data.get("order", "C")
+    _require(order in ("C", "F"), f"tensor {name!r} order must be 'C' or 'F'")
+    return TensorRecord(dtype, shape, offset, nbytes, digest, order)
 
 
 def _is_safe_relpath(path: str) -> bool:

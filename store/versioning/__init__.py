@@ -6,6 +6,7 @@ from store.versioning.diff import FileDiff, ManifestDiff, TensorDiff, diff_manif
 from store.versioning.fsck import BadRef, FsckReport, check_store
 from store.versioning.gc import GcReport, Reachability, collect_garbage, reachable
 from store.versioning.history import DEFAULT_BRANCH, decorations, head_of, iter_ancestors, log
+from store.versioning.merge import RefIntegration, integrate_branch, integrate_tag, is_ancestor, merge_commit
 from store.versioning.names import normalize_name, validate_ref_name
 from store.versioning.refs import HEADS, TAGS, Ref, RefStore
 from store.versioning.revs import ResolvedRev, parse_rev, resolve, split_rev
@@ -23,6 +24,7 @@ __all__ = [
     "ManifestDiff",
     "Reachability",
     "Ref",
+    "RefIntegration",
     "RefStore",
     "ResolvedRev",
     "TensorDiff",
@@ -34,8 +36,12 @@ __all__ = [
     "diff_manifests",
     "environment_info",
     "head_of",
+    "integrate_branch",
+    "integrate_tag",
+    "is_ancestor",
     "iter_ancestors",
     "log",
+    "merge_commit",
     "move_tag",
     "normalize_name",
     "parse_rev",

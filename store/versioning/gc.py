@@ -10,6 +10,7 @@ delete anything rather than guess.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from store.backend.base import Backend
@@ -33,8 +34,8 @@ class Reachability:
     unreadable: set[str] = field(default_factory=set)  # commits/manifests missing or corrupt: what they reference is unknown
 
 
-def reachable(refs: RefStore, commits: CommitStore, db: ObjectDB) -> Reachability:
-    """Commits from every ref of every model, their manifests and chunks.
+def reachable(refs: RefStore, commits: CommitStore, db: ObjectDB, extra_heads: Iterable[str] = ()) -> Reachability:
+    """Commits from every ref of every model (and ``extra_heads``: remote-tracking refs), their manifests and chunks.
 
     A missing or corrupt object is recorded (``missing`` / ``unreadable``), never
     raised, so one bad object cannot hide what the rest of the store holds.
@@ -48,7 +49,8 @@ def reachable(refs: RefStore, commits: CommitStore, db: ObjectDB) -> Reachabilit
 
     manifests: set[str] = set()
     commit_ids: set[str] = set()
-    for oid, commit in iter_ancestors(commits, {ref.commit for ref in refs.list()}, on_error=failed):
+    heads = {ref.commit for ref in refs.list()} | set(extra_heads)
+    for oid, commit in iter_ancestors(commits, heads, on_error=failed):
         commit_ids.add(oid)
         manifests.add(commit.manifest)
     chunks: set[str] = set()
@@ -97,9 +99,10 @@ def collect_garbage(
     commits: CommitStore,
     dry_run: bool,
     grace_seconds: float = DEFAULT_GRACE_SECONDS,
+    extra_heads: Iterable[str] = (),
 ) -> GcReport:
     """Delete unreachable objects older than ``grace_seconds`` and stale ``tmp/`` files."""
-    seen = reachable(refs, commits, db)
+    seen = reachable(refs, commits, db, extra_heads)
     if seen.unreadable:
         listed = ", ".join(sorted(o[:12] for o in seen.unreadable))
         raise StoreError(

@@ -63,8 +63,10 @@ def log(commits: CommitStore, refs: RefStore, name: str, start: str | None = Non
         head = start
     else:
         head = head_of(refs, name, start)
-    if not commits.db.has(head):
-        raise ObjectNotFoundError(head, f"commit {head[:12]} of '{name}' is missing from the store")
+    try:
+        commits.get(head)  # not db.has: a partial store fetches a missing commit on read
+    except ObjectNotFoundError:
+        raise ObjectNotFoundError(head, f"commit {head[:12]} of '{name}' is missing from the store") from None
     found = dict(iter_ancestors(commits, [head]))
     return _newest_first(found)
 

@@ -9,6 +9,9 @@ branch "x" and a branch "x/y" can coexist on a local file system (git cannot).
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
@@ -22,6 +25,8 @@ HEADS = "heads"
 TAGS = "tags"
 KINDS = (HEADS, TAGS)
 _LABELS = {HEADS: "branch", TAGS: "tag"}
+#: Refs read at once when a listing cannot tell their values (remote reads are latency-bound).
+READ_WORKERS = 8
 
 
 @dataclass(frozen=True, order=True)
@@ -122,6 +127,32 @@ class RefStore:
             if commit is not None:  # deleted between listing and reading
                 out.append(Ref(m, kind, name, commit))
         return out
+
+    def scan(self, known: Mapping[tuple[str, str, str], str] | None = None) -> list[Ref]:
+        """Every ref, sorted, from one listing plus a read of each ref whose value we cannot tell.
+
+        ``known`` maps (model, kind, name) to the commit we believe a ref holds (our
+        own ref, or what a remote held last time). When the listing's MD5 for that
+        key equals the MD5 of that value, the ref is not read: so checking a remote
+        whose refs did not move costs one request, however many models it holds.
+        """
+        known = known or {}
+        unknown: list[tuple[str, str, str]] = []
+        out: list[Ref] = []
+        for key, md5 in self.backend.list_md5(REFS).items():
+            parsed = parse_ref_key(key)
+            if parsed is None:
+                continue
+            guess = known.get(parsed)
+            if guess is not None and md5 == hashlib.md5(_encode(guess)).hexdigest():
+                out.append(Ref(*parsed, guess))
+            else:
+                unknown.append(parsed)
+        with ThreadPoolExecutor(max(1, min(READ_WORKERS, len(unknown)))) as pool:
+            for triple, commit in zip(unknown, pool.map(lambda t: self.get(*t), unknown)):
+                if commit is not None:  # deleted between listing and reading
+                    out.append(Ref(*triple, commit))
+        return sorted(out)
 
     def models(self) -> list[str]:
         """Names of every model that has at least one ref, sorted."""

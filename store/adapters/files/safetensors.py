@@ -1,15 +1,20 @@
 """safetensors: an 8-byte little-endian header length N, a JSON header, then data.
 
 Each entry's ``data_offsets`` are relative to the end of the header (8 + N).
+Read to find tensors in committed files; written to export an object's tensors.
 """
 
 from __future__ import annotations
 
 import json
 import struct
+from collections.abc import Mapping
 from typing import BinaryIO
 
+import numpy as np
+
 from store.adapters.files.layout import FileLayout, TensorSpan, finish, span_nbytes
+from store.errors import UnsupportedObjectError
 
 # The safetensors library refuses headers above 100 MB; so do we.
 MAX_HEADER = 100_000_000
@@ -86,3 +91,23 @@ def _int_list(value: object) -> bool:
     return isinstance(value, list) and all(
         isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in value
     )
+
+
+_CODES = {dtype: code for code, dtype in DTYPES.items()}
+
+
+def write_safetensors(fp: BinaryIO, tensors: Mapping[str, np.ndarray]) -> None:
+    """Write ``tensors`` as a safetensors file, in order; a dtype the format lacks is an error."""
+    header: dict[str, object] = {}
+    offset = 0
+    for name, array in tensors.items():
+        code = _CODES.get(array.dtype.name) or _CODES.get(array.dtype.str)  # bfloat16 by name, the rest by "<f4"
+        if code is None:
+            raise UnsupportedObjectError(f"tensor {name!r} has dtype {array.dtype}, which safetensors cannot hold")
+        header[name] = {"dtype": code, "shape": list(array.shape), "data_offsets": [offset, offset + array.nbytes]}
+        offset += array.nbytes
+    raw = json.dumps(header, separators=(",", ":")).encode()
+    raw += b" " * (-len(raw) % 8)  # the data starts 8-byte aligned, as the safetensors library writes it
+    fp.write(struct.pack("<Q", len(raw)) + raw)
+    for array in tensors.values():
+        fp.write(np.ascontiguousarray(array).reshape(-1).view(np.uint8).data)
