@@ -79,12 +79,43 @@ class _CountingInput:
             yield line
 
 
-def counting(app: Any, log: RequestLog) -> Any:
-    """WSGI middleware: record every S3 request (not moto's own /moto-api calls)."""
+class WriteGate:
+    """Lets the first ``allowed`` object PUTs through and holds the rest until ``open()``.
+
+    A push paused midway by the server, so a test can kill the client at a known
+    point whatever the machine's speed.
+    """
+
+    def __init__(self, allowed: int) -> None:
+        self.allowed = allowed
+        self.holding = threading.Event()  # set once a write is being held
+        self._opened = threading.Event()
+        self._lock = threading.Lock()
+        self._seen = 0
+
+    def pass_through(self, method: str, path: str) -> None:
+        if method != "PUT" or "/objects/" not in path:
+            return
+        with self._lock:
+            self._seen += 1
+            held = self._seen > self.allowed
+        if held:
+            self.holding.set()
+            self._opened.wait(120)
+
+    def open(self) -> None:
+        self._opened.set()
+
+
+def counting(app: Any, log: RequestLog, gate: Any = lambda: None) -> Any:
+    """WSGI middleware: record every S3 request (not moto's own /moto-api calls); ``gate()`` may hold writes."""
 
     def wrapped(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         if environ.get("PATH_INFO", "").startswith("/moto-api"):
             return app(environ, start_response)
+        current = gate()
+        if current is not None:
+            current.pass_through(environ["REQUEST_METHOD"], environ.get("PATH_INFO", ""))
         body = _CountingInput(environ["wsgi.input"])
         environ["wsgi.input"] = body
         status: list[int] = []
@@ -125,9 +156,20 @@ class CountingMotoServer(ThreadedMotoServer):
     def __init__(self) -> None:
         super().__init__(ip_address="127.0.0.1", port=0, verbose=False)
         self.log = RequestLog()
+        self.gate: WriteGate | None = None
+
+    def hold_writes(self, after: int) -> WriteGate:
+        """From now on, hold every object PUT after the first ``after`` (see ``WriteGate``)."""
+        self.gate = WriteGate(after)
+        return self.gate
+
+    def release_writes(self) -> None:
+        if self.gate is not None:
+            self.gate.open()
+        self.gate = None
 
     def _server_entry(self) -> None:
-        app = counting(DomainDispatcherApplication(create_backend_app), self.log)
+        app = counting(DomainDispatcherApplication(create_backend_app), self.log, lambda: self.gate)
         self._server = make_server(self._ip_address, self._port, app, True, request_handler=MotoRequestHandler)
         self._server_ready_event.set()
         self._server.serve_forever()

@@ -37,12 +37,15 @@ def test_killed_push_resumes_and_the_remote_checks_out(s3_env: S3, tmp_path: Pat
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
 
     mark = s3_env.log.mark()
-    process = subprocess.Popen(tvc_command("push", "-j", "1", "-r", url), cwd=work, env=env, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
-    while len(object_puts(s3_env.log.since(mark))) < 8 and time.monotonic() < deadline and process.poll() is None:
-        time.sleep(0.002)
-    process.send_signal(signal.SIGKILL)
-    assert process.wait(30) == -signal.SIGKILL
+    gate = s3_env.server.hold_writes(after=8)  # the server stalls the 9th object write: a push caught midway
+    process = subprocess.Popen(tvc_command("push", "-j", "2", "-r", url), cwd=work, env=env, stderr=subprocess.PIPE)
+    try:
+        assert gate.holding.wait(60), "the push never reached its 9th object"
+        process.send_signal(signal.SIGKILL)
+        assert process.wait(30) == -signal.SIGKILL
+    finally:
+        s3_env.server.release_writes()  # writes already sent complete on the server, as they would on S3
+    time.sleep(0.5)
     first = object_puts(s3_env.log.since(mark))
     assert 8 <= len(first) < total  # killed midway
     remote = repo.connect(url).backend

@@ -301,3 +301,17 @@ def test_a_partial_store_fetches_again_what_it_holds_damaged(tmp_path: Path, mon
     view = store.Repo(tmp_path / "clone").open("w.npy")
     damaged.write_bytes(b"")
     np.testing.assert_array_equal(view.tensors["array"].read(), truth)  # whole-chunk reads decode in place
+
+
+def test_repo_open_on_a_remote_keeps_what_it_read(tmp_path: Path, monkeypatch) -> None:
+    a = new_repo(tmp_path / "a", monkeypatch)
+    truth = weights(tmp_path / "a" / "w.npy", seed=5, rows=4096)
+    a.commit(tmp_path / "a" / "w.npy", tag="v1")
+    a.push(remote=str(tmp_path / "remote"))
+    b = new_repo(tmp_path / "b", monkeypatch)
+    view = b.open("w.npy@v1", remote=str(tmp_path / "remote"))
+    np.testing.assert_array_equal(view.tensors["array"][10:20], truth[10:20])
+    entry, record = view.manifest.tensors()["array"]
+    covering = {c.id for _o, c in entry.chunks_covering(record.offset + 10 * record.row_bytes, record.offset + 20 * record.row_bytes)}
+    assert set(b.db) == {view.commit_id, a.commits.get(view.commit_id).manifest, *covering}
+    assert b.models() == []  # reading is not fetching: no refs of ours moved
