@@ -10,10 +10,29 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 from dataclasses import dataclass  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+from collections.abc import Callable  # noqa: E402
+
 import pytest  # noqa: E402
+from click.testing import CliRunner, Result  # noqa: E402
 from synthetic import classification_data  # noqa: E402
 
 import store  # noqa: E402
+from cli.main import main  # noqa: E402
+
+Tvc = Callable[..., Result]
+
+
+@pytest.fixture
+def tvc() -> Tvc:
+    """Run ``tvc ARGS...`` in-process and check the exit code (default 0)."""
+    runner = CliRunner()
+
+    def run(*args: str, code: int = 0) -> Result:
+        result = runner.invoke(main, list(args), catch_exceptions=False)
+        assert result.exit_code == code, f"exit {result.exit_code}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}"
+        return result
+
+    return run
 
 
 @pytest.fixture

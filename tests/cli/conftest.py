@@ -7,29 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from click.testing import CliRunner, Result
-
-from cli.main import main
-
-
-Tvc = Callable[..., Result]
 
 
 @pytest.fixture
-def tvc() -> Tvc:
-    """Run ``tvc ARGS...`` in-process and check the exit code (default 0)."""
-    runner = CliRunner()
-
-    def run(*args: str, code: int = 0) -> Result:
-        result = runner.invoke(main, list(args), catch_exceptions=False)
-        assert result.exit_code == code, f"exit {result.exit_code}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}"
-        return result
-
-    return run
-
-
-@pytest.fixture
-def repo_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tvc: Tvc) -> Path:
+def repo_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tvc: Callable[..., object]) -> Path:
     """An initialized repository that is also the working directory."""
     monkeypatch.chdir(tmp_path)
     tvc("init")

@@ -2,30 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pytest
-from click.testing import CliRunner, Result
-
-from cli.main import main
-
-Tvc = Callable[..., Result]
-
-
-@pytest.fixture
-def tvc() -> Tvc:
-    """Run ``tvc ARGS...`` in-process; checks the exit code (default 0)."""
-    runner = CliRunner()
-
-    def run(*args: str, code: int = 0) -> Result:
-        result = runner.invoke(main, list(args), catch_exceptions=False)
-        assert result.exit_code == code, f"exit {result.exit_code}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}"
-        return result
-
-    return run
-
 
 @dataclass(frozen=True)
 class Split:
