@@ -34,7 +34,7 @@ from store.transfer.copy import DEFAULT_JOBS, copy_objects
 from store.transfer.endpoint import Endpoint, ensure_store
 from store.transfer.report import CREATED, FAST_FORWARD, FORCED, REJECTED, UP_TO_DATE, RefUpdate, TransferReport
 from store.transfer.tracking import remember
-from store.versioning import HEADS, TAGS, Commit, Ref, RefStore, is_ancestor, normalize_name, parse_rev
+from store.versioning import HEADS, TAGS, Commit, Ref, RefStore, is_ancestor, iter_ancestors, normalize_name, parse_rev
 from store.versioning.refs import describe
 
 
@@ -136,20 +136,11 @@ def _refusal(updates: Iterable[RefUpdate], raced: bool = False) -> str:
 
 
 def _ancestors_on(local: Endpoint, heads: Iterable[str]) -> set[str]:
-    """Commits reachable from the remote's heads that we hold: on the remote, by the write order."""
-    seen: set[str] = set()
-    stack = list(heads)
-    while stack:
-        oid = stack.pop()
-        if oid in seen:
-            continue
-        try:
-            commit = local.commits.get(oid)
-        except StoreError:  # a remote commit we never fetched: nothing of ours descends from it
-            continue
-        seen.add(oid)
-        stack.extend(commit.parents)
-    return seen
+    """Commits reachable from the remote's heads that we hold: on the remote, by the write order.
+
+    A remote commit we never fetched is skipped: nothing of ours descends from it.
+    """
+    return {oid for oid, _commit in iter_ancestors(local.commits, heads, on_error=lambda _oid, _exc: None)}
 
 
 def _commits_to_send(local: Endpoint, remote: Endpoint, heads: Iterable[str], remote_heads: Iterable[str]) -> dict[str, Commit]:
