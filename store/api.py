@@ -348,7 +348,7 @@ class Repo:
         manifest = self.manifest(commit_id)
         if manifest.type == "object":
             return self._export(model, commit_id, manifest, out, force, trusted)
-        if not force and (dest.exists() or dest.is_symlink()) and not matches(manifest, dest):
+        if not force and (dest.exists() or dest.is_symlink()) and not matches(manifest, dest, self.hashes.hash_file):
             if out is not None or not self._is_unmodified(dest):
                 raise WouldOverwriteError(f"{dest} has changes that would be overwritten by {model}@{commit_id[:12]}")
         if isinstance(self.db, CachingObjectDB):  # a partial store: fetch many chunks at once, not one per read
@@ -376,7 +376,7 @@ class Repo:
         pointer_file = pointer_path(path)
         if not pointer_file.is_file():
             return False
-        return matches(self.manifest(read_pointer(pointer_file).commit), path)
+        return matches(self.manifest(read_pointer(pointer_file).commit), path, self.hashes.hash_file)
 
     def branch(self, name: str, branch: str | None = None, rev: str | None = None) -> dict[str, str]:
         """List a model's branches, or create ``branch`` at ``rev`` (default: main's head)."""
@@ -461,7 +461,7 @@ class Repo:
                 same = target.stat().st_size == pointer.size and self.hashes.hash_file(target) == pointer.hash
                 state = "clean" if same else "modified"
             else:
-                state = "clean" if matches(self.manifest(pointer.commit), target) else "modified"
+                state = "clean" if matches(self.manifest(pointer.commit), target, self.hashes.hash_file) else "modified"
             entries.append(StatusEntry(rel, pointer.name, pointer.commit, state))
         return entries
 

@@ -11,7 +11,7 @@ import os
 import shutil
 import tempfile
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -86,14 +86,17 @@ def restore(db: ObjectDB, manifest: Manifest, dest: Path, progress: Progress = N
         raise
 
 
-def matches(manifest: Manifest, path: Path) -> bool:
-    """Does ``path`` hold exactly this version's bytes (and, for folders, only them)?"""
+def matches(manifest: Manifest, path: Path, file_hash: Callable[[Path], str] = hash_file) -> bool:
+    """Does ``path`` hold exactly this version's bytes (and, for folders, only them)?
+
+    ``file_hash`` gives whole-file hashes (a cache of them, say).
+    """
     if manifest.type == "file":
         entry = manifest.entries[0]
-        return path.is_file() and path.stat().st_size == entry.size and hash_file(path) == entry.hash
+        return path.is_file() and path.stat().st_size == entry.size and file_hash(path) == entry.hash
     if not path.is_dir():
         return False
     on_disk = sorted(p.relative_to(path).as_posix() for p in path.rglob("*") if p.is_file())
     if on_disk != sorted(e.path for e in manifest.entries):
         return False
-    return all((path / e.path).stat().st_size == e.size and hash_file(path / e.path) == e.hash for e in manifest.entries)
+    return all((path / e.path).stat().st_size == e.size and file_hash(path / e.path) == e.hash for e in manifest.entries)
